@@ -1,0 +1,134 @@
+"""The installed ``zkag`` console script: help, version, doctor and the demo."""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zkag_protocol import __version__
+from zkag_protocol.demo.config import TaskConfig
+from zkag_protocol.demo.task import train_digits
+from zkag_protocol.toolchain import TOOLS
+
+ZKAG = Path(sys.executable).parent / "zkag"
+
+
+def zkag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ZKAG), *args], capture_output=True, text=True, env=env, timeout=600, check=False
+    )
+
+
+def test_console_script_is_installed_in_the_venv() -> None:
+    assert ZKAG.is_file()
+
+
+def test_help_lists_the_commands() -> None:
+    result = zkag("--help")
+    assert result.returncode == 0
+    for command in ("version", "doctor", "demo"):
+        assert command in result.stdout
+
+
+def test_version() -> None:
+    result = zkag("version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"zkag {__version__}"
+
+
+def test_doctor_finds_every_tool() -> None:
+    result = zkag("doctor", "--json")
+    report = json.loads(result.stdout)
+    problems = [check for check in report["checks"] if not check["ok"]]
+    assert result.returncode == 0, problems
+    assert report["ok"] is True
+    names = {check["name"] for check in report["checks"]}
+    assert {tool.name for tool in TOOLS} | {"python", "torch", "ezkl", "eth-ape", "web3"} <= names
+    versions = {check["name"]: check["version"] for check in report["checks"]}
+    assert versions["anvil"]
+    assert versions["forge"]
+    assert versions["solc"].endswith("Emscripten.clang")
+
+
+def test_doctor_names_a_tool_missing_from_path(tmp_path: Path) -> None:
+    """Every tool but anvil on PATH: doctor names anvil, says how to get it, and fails."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in TOOLS:
+        found = shutil.which(tool.name)
+        assert found, f"{tool.name} must be on PATH for this test"
+        if tool.name != "anvil":
+            (bin_dir / tool.name).symlink_to(found)
+    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    assert shutil.which("anvil", path=env["PATH"]) is None
+    result = zkag("doctor", env=env)
+    assert result.returncode == 1
+    flat = " ".join(result.stdout.split())
+    assert "anvil: anvil not found on PATH" in flat
+    assert "@foundry-rs/anvil-linux-amd64" in flat
+    assert "make setup" in flat
+    assert "1 missing or wrong: anvil" in flat
+
+
+def test_demo_writes_a_bundle_and_names_unbuilt_stages(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = zkag("demo", "--out", str(out), "--steps", "4", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary == json.loads((out / "demo.json").read_text())
+    status = {stage["stage"]: stage["status"] for stage in summary["stages"]}
+    assert status["train"] == "done"
+    assert {name for name, value in status.items() if value == "not built"} == {
+        "log",
+        "prove",
+        "anchor",
+        "attest",
+        "publish",
+        "verify",
+        "index",
+    }
+    training = json.loads((out / "training.json").read_text())
+    assert len(training["loss_per_step"]) == 4
+    assert all(math.isfinite(loss) for loss in training["loss_per_step"])
+    assert (out / "model.pt").stat().st_size > 0
+
+
+def test_demo_table_says_which_stages_are_not_built(tmp_path: Path) -> None:
+    result = zkag("demo", "--out", str(tmp_path / "run"), "--steps", "2")
+    assert result.returncode == 0, result.stderr
+    assert "not built yet (issue 3)" in result.stdout
+    assert "test accuracy" in result.stdout
+
+
+def test_demo_refuses_a_non_empty_out_dir_and_keeps_its_files(tmp_path: Path) -> None:
+    keep = tmp_path / "precious.txt"
+    keep.write_text("mine")
+    result = zkag("demo", "--out", str(tmp_path), "--steps", "1")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"error: --out {tmp_path}: exists and is not an empty directory; choose another"
+    )
+    assert keep.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.txt"]
+
+
+@pytest.mark.parametrize(
+    "args", [["demo", "--steps", "0"], ["demo", "--no-such-option"], ["nonsense"]]
+)
+def test_bad_arguments_are_usage_errors(args: list[str]) -> None:
+    result = zkag(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_training_is_deterministic_and_learns() -> None:
+    config = TaskConfig(steps=30, seed=3)
+    first, second = train_digits(config), train_digits(config)
+    assert first.losses == second.losses
+    assert first.test_accuracy_after > first.test_accuracy_before + 0.3
