@@ -80,11 +80,14 @@ def test_demo_writes_a_bundle_and_names_unbuilt_stages(tmp_path: Path) -> None:
     result = zkag("demo", "--out", str(out), "--steps", "4", "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
+    log_check = summary.pop("log")
     assert summary == json.loads((out / "demo.json").read_text())
+    assert log_check["ok"] is True
+    assert log_check["records"] == 4
+    assert log_check["epochs"] == 1  # 4 steps, epochs of 8: one short epoch
     status = {stage["stage"]: stage["status"] for stage in summary["stages"]}
-    assert status["train"] == "done"
+    assert status["train"] == status["log"] == "done"
     assert {name for name, value in status.items() if value == "not built"} == {
-        "log",
         "prove",
         "anchor",
         "attest",
@@ -96,12 +99,14 @@ def test_demo_writes_a_bundle_and_names_unbuilt_stages(tmp_path: Path) -> None:
     assert len(training["loss_per_step"]) == 4
     assert all(math.isfinite(loss) for loss in training["loss_per_step"])
     assert (out / "model.pt").stat().st_size > 0
+    for name in ("steps.jsonl", "epochs.json", "manifest.json"):
+        assert (out / name).is_file()
 
 
 def test_demo_table_says_which_stages_are_not_built(tmp_path: Path) -> None:
     result = zkag("demo", "--out", str(tmp_path / "run"), "--steps", "2")
     assert result.returncode == 0, result.stderr
-    assert "not built yet (issue 3)" in result.stdout
+    assert "not built yet (issue 4)" in result.stdout
     assert "test accuracy" in result.stdout
 
 

@@ -28,3 +28,15 @@ class UsageError(ZkagError):
     """A command was called with arguments that cannot work (bad path, bad value)."""
 
     exit_code = 2
+
+
+class FormatError(ZkagError):
+    """Bytes that do not follow docs/format.md: non-canonical JSON, a bad field, a bad layout."""
+
+
+class MerkleError(ZkagError):
+    """A Merkle proof or tree operation failed (RFC 9162)."""
+
+
+class LogError(ZkagError):
+    """The step log, its epochs or the bundle are inconsistent or cannot be written."""

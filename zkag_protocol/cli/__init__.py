@@ -7,6 +7,7 @@ import typer
 from zkag_protocol import __version__
 from zkag_protocol.cli.demo import demo
 from zkag_protocol.cli.doctor import doctor
+from zkag_protocol.cli.log import log_app
 from zkag_protocol.errors import ZkagError
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ def version() -> None:
 
 app.command()(doctor)
 app.command()(demo)
+app.add_typer(log_app, name="log")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """``zkag demo``: the main job on embedded defaults, with progress and a final table."""
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -8,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from zkag_protocol.cli.log import report_json
 from zkag_protocol.demo.config import TaskConfig
 
 if TYPE_CHECKING:
@@ -37,6 +39,12 @@ def _print_summary(console: Console, result: "DemoResult") -> None:
         "test accuracy before / after",
         f"{result.test_accuracy_before:.3f} / {result.test_accuracy_after:.3f}",
     )
+    log_size = f"{result.records} records, {result.leaves} statements, {result.epochs} epochs"
+    facts.add_row("log", log_size)
+    facts.add_row("log root", result.log_root)
+    problems = len(result.log_report.problems)
+    verdict = "[green]verified[/green]" if not problems else f"[red]{problems} problem(s)[/red]"
+    facts.add_row("zkag log verify", verdict)
     console.print(facts)
 
 
@@ -78,6 +86,10 @@ def demo(
             on_step=lambda _step, loss: progress.update(task, advance=1, loss=f"{loss:.4f}"),
         )
     if as_json:
-        typer.echo((out_dir / SUMMARY_FILE).read_text())
+        summary = json.loads((out_dir / SUMMARY_FILE).read_text())
+        summary["log"] = report_json(result.log_report)
+        typer.echo(json.dumps(summary, indent=2))
     else:
         _print_summary(console, result)
+    if not result.log_report.ok:
+        raise typer.Exit(code=1)

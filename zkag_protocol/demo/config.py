@@ -14,3 +14,5 @@ class TaskConfig:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     seed: int = 0
+    chunk_size: int = 16  # parameters per chunk: one statement (and later one proof) each
+    epoch_steps: int = 8  # steps per epoch; the last epoch takes what is left

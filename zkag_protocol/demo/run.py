@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -10,11 +11,15 @@ from pathlib import Path
 import torch
 
 from zkag_protocol import __version__
+from zkag_protocol.bundle import RunBundle
 from zkag_protocol.demo.config import TaskConfig
+from zkag_protocol.demo.recording import NO_CIRCUIT, adam_spec, chunk_commitments
 from zkag_protocol.demo.stages import STAGES
-from zkag_protocol.demo.task import train_digits
+from zkag_protocol.demo.task import StepTensors, train_digits
 from zkag_protocol.errors import UsageError
 from zkag_protocol.fsutil import write_atomic
+from zkag_protocol.log_verify import LogReport, verify_log
+from zkag_protocol.manifest import SrsIdentity
 
 SUMMARY_FILE = "demo.json"
 
@@ -28,6 +33,11 @@ class DemoResult:
     test_accuracy_after: float
     parameter_count: int
     steps: int
+    records: int
+    leaves: int
+    epochs: int
+    log_root: str
+    log_report: LogReport
 
 
 def default_out_dir(root: Path = Path("artifacts")) -> Path:
@@ -53,7 +63,26 @@ def run_demo(
     """Run every built stage into ``out`` and write the summary; see STAGES for what is built."""
     prepare_out_dir(out)
     started = datetime.now(UTC).isoformat()
-    trained = train_digits(config, on_step=on_step)
+    bundle = RunBundle.create(out, run_id=os.urandom(32))
+
+    def record(update: StepTensors) -> None:
+        # log: one durable, hash-chained record per step; an epoch every epoch_steps steps
+        bundle.append(
+            bundle.log.next_record(
+                optimizer=adam_spec(config, update.step),
+                chunks=chunk_commitments(update, config.chunk_size),
+            )
+        )
+        if (update.step + 1) % config.epoch_steps == 0:
+            bundle.close_epoch()
+        if on_step is not None:
+            on_step(update.step, update.loss)
+
+    trained = train_digits(config, on_step=record)
+    closed = bundle.epochs[-1].records if bundle.epochs else 0
+    if len(bundle.log) > closed:  # the last, shorter epoch
+        bundle.close_epoch()
+
     weights = io.BytesIO()
     torch.save(trained.model.state_dict(), weights)
     write_atomic(out / "model.pt", weights.getvalue())
@@ -84,10 +113,15 @@ def run_demo(
             "zkag_version": __version__,
             "started": started,
             "finished": datetime.now(UTC).isoformat(),
+            "run_id": bundle.run_id.hex(),
             "stages": stages,
-            "files": ["model.pt", "training.json"],
         },
     )
+    # The manifest comes last: it lists and hashes every file written above.
+    bundle.write_manifest(
+        circuits=[NO_CIRCUIT], srs=SrsIdentity(kind="none", note="no proofs yet (issue 4)")
+    )
+    report = verify_log(out)
     return DemoResult(
         out=out,
         stages=stages,
@@ -96,4 +130,9 @@ def run_demo(
         test_accuracy_after=trained.test_accuracy_after,
         parameter_count=trained.parameter_count,
         steps=config.steps,
+        records=len(bundle.log),
+        leaves=len(bundle.tree),
+        epochs=len(bundle.epochs),
+        log_root=bundle.tree.root().hex(),
+        log_report=report,
     )

@@ -13,7 +13,7 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("train", "fine-tune an MLP on scikit-learn digits", None, True),
-    Stage("log", "hash-chained step log, RFC 9162 Merkle tree, epochs", 3, False),
+    Stage("log", "hash-chained step log, RFC 9162 Merkle tree, epochs, manifest", None, True),
     Stage("prove", "EZKL proofs of every optimizer step", 4, False),
     Stage("anchor", "RunAnchor.sol on a local anvil: epochs, challenges", 5, False),
     Stage("attest", "TEE attestation and prover signing key", 6, False),

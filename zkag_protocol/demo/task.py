@@ -20,9 +20,33 @@ class TaskResult:
     test_accuracy_after: float
 
 
+@dataclass(frozen=True)
+class StepTensors:
+    """One optimizer update, every tensor flattened over all parameters in model order."""
+
+    step: int
+    loss: float
+    w_in: torch.Tensor
+    g: torch.Tensor
+    m_in: torch.Tensor
+    v_in: torch.Tensor
+    w_out: torch.Tensor
+    m_out: torch.Tensor
+    v_out: torch.Tensor
+
+
 def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     with torch.no_grad():
         return float((model(x).argmax(dim=1) == y).float().mean())
+
+
+def _flat(tensors: list[torch.Tensor]) -> torch.Tensor:
+    return torch.cat([t.detach().reshape(-1) for t in tensors]).clone()
+
+
+def _adam_state(optimizer: torch.optim.Adam, params: list[nn.Parameter], key: str) -> torch.Tensor:
+    """Adam's moment ``key`` for every parameter (zeros before the first step creates it)."""
+    return _flat([optimizer.state[p].get(key, torch.zeros_like(p)) for p in params])
 
 
 def build_model(config: TaskConfig) -> nn.Module:
@@ -32,9 +56,9 @@ def build_model(config: TaskConfig) -> nn.Module:
 
 
 def train_digits(
-    config: TaskConfig, *, on_step: Callable[[int, float], None] | None = None
+    config: TaskConfig, *, on_step: Callable[[StepTensors], None] | None = None
 ) -> TaskResult:
-    """Train with minibatches of the digits training split; report loss per step.
+    """Train with minibatches of the digits training split, reporting every update.
 
     The optimizer is plain ``torch.optim.Adam`` until the provable optimizer exists (issue 4).
     """
@@ -45,9 +69,8 @@ def train_digits(
         x, y, test_size=0.25, random_state=config.seed, stratify=y
     )
     model = build_model(config)
-    optimizer = torch.optim.Adam(
-        model.parameters(), lr=config.lr, betas=config.betas, eps=config.eps
-    )
+    params = list(model.parameters())
+    optimizer = torch.optim.Adam(params, lr=config.lr, betas=config.betas, eps=config.eps)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(config.seed)
     accuracy_before = _accuracy(model, x_test, y_test)
@@ -57,13 +80,30 @@ def train_digits(
         optimizer.zero_grad()
         loss = loss_fn(model(x_train[batch]), y_train[batch])
         loss.backward()
+        before = (_flat(params), _flat([p.grad for p in params]))  # type: ignore[misc]
+        moments = (
+            _adam_state(optimizer, params, "exp_avg"),
+            _adam_state(optimizer, params, "exp_avg_sq"),
+        )
         optimizer.step()
         losses.append(loss.item())
         if on_step is not None:
-            on_step(step, losses[-1])
+            on_step(
+                StepTensors(
+                    step=step,
+                    loss=losses[-1],
+                    w_in=before[0],
+                    g=before[1],
+                    m_in=moments[0],
+                    v_in=moments[1],
+                    w_out=_flat(params),
+                    m_out=_adam_state(optimizer, params, "exp_avg"),
+                    v_out=_adam_state(optimizer, params, "exp_avg_sq"),
+                )
+            )
     return TaskResult(
         model=model,
-        parameter_count=sum(p.numel() for p in model.parameters()),
+        parameter_count=sum(p.numel() for p in params),
         losses=losses,
         test_accuracy_before=accuracy_before,
         test_accuracy_after=_accuracy(model, x_test, y_test),
