@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.zkag-installed
 # Tools linked into .venv/bin (solc shim, anvil, forge) are found on PATH by zkag and the tests.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help setup demo test lint lock clean
+.PHONY: help setup demo test lint bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: setup  ## ruff lint and format check
 test: lint  ## lint, Python tests, and forge tests once contracts have them
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if compgen -G 'contracts/test/*.t.sol' > /dev/null; then forge test; fi
+
+bench: setup  ## run the benchmarks (each prints a table of ratios against the naive way)
+	$(VENV)/bin/python benchmarks/log_bench.py $(BENCH_ARGS)
 
 lock:  ## re-pin every transitive Python dependency into constraints.txt from the current venv
 	{ echo "# Every transitive Python dependency, pinned: the environment 'make setup' builds and tests run in."; \
