@@ -1,0 +1,145 @@
+"""Optimizer step circuits: small torch modules exported to ONNX for EZKL, and their settings.
+
+One circuit proves one optimizer step on one chunk of D parameters. Everything runs at one
+fixed-point scale (2^-32 by default) so that the outputs of step t, quantized, are bit for bit
+the inputs of step t+1, and their Poseidon commitments link.
+
+Adam works on pre-scaled tensors (K = 2^14, a power of two, so scaling is exact): g*K, m*K and
+v*K^2. Adam is invariant to that scaling apart from eps, which enters as eps*K. Without it,
+v ~ 1e-11 and 1/denominator ~ 1e8 do not fit any single scale (shared/notes/ezkl.md).
+Hyperparameters that change from step to step (the learning rate and the bias corrections from
+t) are a small public input tensor ``h``. Constants of the run (betas, momentum, weight decay)
+are folded into the circuit and so into its id. See docs/prover.md.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class CircuitConfig:
+    """Everything that determines a step circuit; hashed (canonically) into the circuit id."""
+
+    optimizer: str = "adam"
+    chunk_size: int = 16
+    logrows: int = 15
+    scale_bits: int = 32  # input, parameter and output scale alike
+    decomp_base_bits: int = 14  # range checks in legs of 2^14: a 2^14-row table fits logrows 15
+    decomp_legs: int = 5
+    prescale_bits: int = 14  # Adam's K = 2^14
+    grad_bound: str = "4"  # |g| is clipped to this before the step (wider failed to prove)
+    beta1: str = "0.9"
+    beta2: str = "0.999"
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
+
+    @property
+    def prescale(self) -> float:
+        return float(2**self.prescale_bits)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Committed inputs in circuit order; ``h`` holds the step's public hyperparameters."""
+        return ("w", "g", "m", "v", "h") if self.optimizer == "adam" else ("w", "g", "h")
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return ("w", "m", "v") if self.optimizer == "adam" else ("w",)
+
+
+class AdamStep(nn.Module):
+    """One Adam step on K-scaled moments; h = [lr_t / c2, eps * K / c2] (see step_hyperparameters).
+
+    m1 = m + (1 - b1)(g - m);  v1 = v + (1 - b2)(g^2 - v);
+    w1 = w - h0 * m1 / (sqrt(v1) + h1)
+    which equals w - lr/(1-b1^t) * m1 / (sqrt(v1/(1-b2^t)) + eps) with c2 = 1/sqrt(1-b2^t).
+    """
+
+    def __init__(self, beta1: float, beta2: float) -> None:
+        super().__init__()
+        self.one_minus_b1 = 1.0 - beta1
+        self.one_minus_b2 = 1.0 - beta2
+
+    def forward(
+        self, w: torch.Tensor, g: torch.Tensor, m: torch.Tensor, v: torch.Tensor, h: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        m1 = m + self.one_minus_b1 * (g - m)
+        v1 = v + self.one_minus_b2 * (g * g - v)
+        w1 = w - m1 * torch.reciprocal(torch.sqrt(v1) + h[:, 1:2]) * h[:, 0:1]
+        return w1, m1, v1
+
+
+class SgdStep(nn.Module):
+    """One plain SGD step: w1 = w - lr * g, with h = [lr]."""
+
+    def forward(self, w: torch.Tensor, g: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        return w - g * h[:, 0:1]
+
+
+def build_module(config: CircuitConfig) -> nn.Module:
+    if config.optimizer == "adam":
+        return AdamStep(float(config.beta1), float(config.beta2))
+    return SgdStep()
+
+
+def step_hyperparameters(config: CircuitConfig, hyperparameters: Mapping[str, str]) -> list[float]:
+    """The public input ``h`` of a step, computed in float64 from the record's decimal strings.
+
+    Adam: [lr / (1 - b1^t) * sqrt(1 - b2^t), eps * K * sqrt(1 - b2^t)]; SGD: [lr].
+    The verifier recomputes it the same way, so the order of operations here is part of the format.
+    """
+    lr = float(hyperparameters["lr"])
+    if config.optimizer == "sgd":
+        return [lr]
+    t = int(hyperparameters["t"])
+    beta1, beta2, eps = float(config.beta1), float(config.beta2), float(hyperparameters["eps"])
+    root_c2 = math.sqrt(1.0 - beta2**t)
+    return [lr / (1.0 - beta1**t) * root_c2, eps * config.prescale * root_c2]
+
+
+def example_inputs(config: CircuitConfig) -> tuple[torch.Tensor, ...]:
+    """Representative float64 inputs for export and calibration (shape [1, D], h [1, n])."""
+    generator = torch.Generator().manual_seed(0)
+    d = config.chunk_size
+
+    def sample(scale: float) -> torch.Tensor:
+        return torch.randn(1, d, generator=generator, dtype=torch.float64) * scale
+
+    if config.optimizer == "adam":
+        k = config.prescale
+        h = step_hyperparameters(config, {"lr": "0.001", "t": "1", "eps": "1e-08"})
+        v = sample(1e-3).abs() * k * k * 1e-3
+        return (
+            sample(0.1),
+            sample(1e-2) * k,
+            sample(1e-3) * k,
+            v,
+            torch.tensor([h], dtype=torch.float64),
+        )
+    return sample(0.1), sample(1e-2), torch.tensor([[0.01]], dtype=torch.float64)
+
+
+def export_onnx(config: CircuitConfig, path: str) -> None:
+    """Write the step circuit's ONNX graph (float64 inputs: EZKL parses float32 lossily)."""
+    torch.onnx.export(
+        build_module(config),
+        example_inputs(config),
+        path,
+        input_names=list(config.inputs),
+        output_names=[f"{name}_out" for name in config.outputs],
+        dynamo=False,
+        opset_version=17,
+    )
