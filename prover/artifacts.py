@@ -1,10 +1,16 @@
 """Plain data of the prover, shared by the main process and EZKL workers (no EZKL import here)."""
 
+import json
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 
 from prover.circuits import CircuitConfig
+from prover.fixedpoint import felt_from_hex
+from zkag_protocol.canonical import canonical_json
 from zkag_protocol.errors import ZkagError
+
+EZKL_VERSION = "23.0.5"
 
 
 class ProverError(ZkagError):
@@ -55,3 +61,27 @@ class WitnessResult:
     outputs: list[list[int]]
     input_hashes: list[int]
     output_hashes: list[int]
+
+
+def file_sha256(path: Path) -> bytes:
+    digest = sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.digest()
+
+
+def circuit_id_of(config: CircuitConfig, onnx: Path) -> bytes:
+    """SHA-256 over the config, the ONNX graph and the EZKL version (settings carry a timestamp)."""
+    identity = {
+        "config": config.to_json(),
+        "onnx_sha256": file_sha256(onnx).hex(),
+        "ezkl": EZKL_VERSION,
+    }
+    return sha256(canonical_json(identity)).digest()
+
+
+def proof_instances(proof_path: Path) -> list[int]:
+    """The public instances of an EZKL proof file, in order, as field elements."""
+    proof = json.loads(proof_path.read_text())
+    return [felt_from_hex(f) for group in proof["instances"] for f in group]

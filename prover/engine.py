@@ -19,12 +19,19 @@ from pathlib import Path
 
 import ezkl
 
-from prover.artifacts import CircuitArtifacts, ProverError, SrsChoice, WitnessResult
+from prover.artifacts import (
+    EZKL_VERSION,
+    CircuitArtifacts,
+    ProverError,
+    SrsChoice,
+    WitnessResult,
+    circuit_id_of,
+    file_sha256,
+    proof_instances,
+)
 from prover.circuits import CircuitConfig, export_onnx
 from prover.fixedpoint import felt_from_hex, felt_to_hex
 from zkag_protocol.canonical import canonical_json
-
-EZKL_VERSION = "23.0.5"
 
 
 def cache_root() -> Path:
@@ -40,14 +47,6 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def file_sha256(path: Path) -> bytes:
-    digest = sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.digest()
 
 
 def resolve_srs(choice: SrsChoice, logrows: int) -> tuple[Path, bytes]:
@@ -85,16 +84,6 @@ def _run_args(config: CircuitConfig) -> "ezkl.PyRunArgs":
     )  # the step circuits need no lookup table; the default forces logrows 17
     args.logrows = config.logrows
     return args
-
-
-def circuit_id_of(config: CircuitConfig, onnx: Path) -> bytes:
-    """SHA-256 over the config, the ONNX graph and the EZKL version (settings carry a timestamp)."""
-    identity = {
-        "config": config.to_json(),
-        "onnx_sha256": file_sha256(onnx).hex(),
-        "ezkl": EZKL_VERSION,
-    }
-    return sha256(canonical_json(identity)).digest()
 
 
 def build_circuit(config: CircuitConfig, srs_choice: SrsChoice) -> CircuitArtifacts:
@@ -198,14 +187,13 @@ def verify_with(proof_path: Path, settings: Path, vk: Path, srs: Path) -> bool:
         return False
 
 
-def proof_instances(proof_path: Path) -> list[int]:
-    proof = json.loads(proof_path.read_text())
-    return [felt_from_hex(f) for group in proof["instances"] for f in group]
-
-
 def poseidon(felts: list[int]) -> int:
     """ezkl.poseidon_hash over field elements, as the circuit hashes a tensor."""
     return felt_from_hex(ezkl.poseidon_hash([felt_to_hex(f) for f in felts])[0])
+
+
+def poseidon_many(tensors: list[list[int]]) -> list[int]:
+    return [poseidon(felts) for felts in tensors]
 
 
 def quantize(values: list[float], scale_bits: int) -> list[int]:

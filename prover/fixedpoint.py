@@ -26,6 +26,11 @@ def snap_float(value: float, scale_bits: int) -> float:
     return round(value * factor) / factor
 
 
+def grid_felts(values: list[float], scale_bits: int) -> list[int]:
+    """Field elements of values snapped to the grid: round(x * 2^scale_bits), as EZKL quantizes."""
+    return [round(value * 2**scale_bits) % FIELD_MODULUS for value in values]
+
+
 def felt_from_hex(text: str) -> int:
     """EZKL writes field elements as 64 hex digits of their little-endian bytes."""
     return int.from_bytes(bytes.fromhex(text), "little")

@@ -25,6 +25,11 @@ from zkag_protocol.errors import UsageError
 from zkag_protocol.records import ChunkCommitments, OptimizerSpec
 
 
+def default_witness_dir(run_dir: Path) -> Path:
+    """Witnesses hold weights and gradients: kept beside the bundle, never inside it."""
+    return run_dir.parent / f"{run_dir.name}.witness"
+
+
 def witness_path(witness_dir: Path, step: int, chunk: int) -> Path:
     return witness_dir / f"step-{step:06d}" / f"chunk-{chunk:04d}.json"
 

@@ -8,6 +8,7 @@ from zkag_protocol import __version__
 from zkag_protocol.cli.demo import demo
 from zkag_protocol.cli.doctor import doctor
 from zkag_protocol.cli.log import log_app
+from zkag_protocol.cli.prove import prove, verify_proofs
 from zkag_protocol.errors import ZkagError
 
 app = typer.Typer(
@@ -28,6 +29,8 @@ def version() -> None:
 app.command()(doctor)
 app.command()(demo)
 app.add_typer(log_app, name="log")
+app.command()(prove)
+app.command("verify-proofs")(verify_proofs)
 
 
 def main() -> None:

@@ -1,0 +1,125 @@
+"""Proving a run bundle's steps: every (step, chunk), or a chosen sample, in EZKL workers.
+
+Proofs land in ``proofs/step-NNNNNN/chunk-NNNN.json`` (EZKL's JSON, with its instances). The
+material a verifier needs goes into ``keys/``: the circuit config and ONNX graph (from which the
+circuit id is recomputed), EZKL settings, the verifying key and the SRS. The manifest is then
+rewritten to list them, with a development SRS flagged as such.
+"""
+
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from prover.artifacts import CircuitArtifacts, ProverError
+from prover.circuits import CircuitConfig
+from prover.optimizer import witness_path
+from prover.workers import ProverPool
+from zkag_protocol.bundle import KEYS_DIR, PROOFS_DIR, RunBundle
+from zkag_protocol.canonical import canonical_json
+from zkag_protocol.errors import UsageError
+from zkag_protocol.fsutil import write_atomic
+from zkag_protocol.manifest import DEV_SRS_NOTE, CircuitIdentity, SrsIdentity
+
+CIRCUIT_FILE = "circuit.json"
+
+
+def proof_path(root: Path, step: int, chunk: int) -> Path:
+    return root / PROOFS_DIR / f"step-{step:06d}" / f"chunk-{chunk:04d}.json"
+
+
+def srs_file_name(artifacts: CircuitArtifacts) -> str:
+    return f"srs-{artifacts.srs_kind}-k{artifacts.config.logrows}.srs"
+
+
+def circuit_identity(artifacts: CircuitArtifacts) -> CircuitIdentity:
+    config = artifacts.config
+    return CircuitIdentity(
+        circuit_id=artifacts.circuit_id,
+        name=f"{config.optimizer}-d{config.chunk_size}",
+        description=f"EZKL {config.optimizer} step, D={config.chunk_size}: keys/{CIRCUIT_FILE}",
+    )
+
+
+def srs_identity(artifacts: CircuitArtifacts) -> SrsIdentity:
+    note = DEV_SRS_NOTE if artifacts.srs_kind == "dev" else "ceremony SRS, hash-checked"
+    return SrsIdentity(
+        kind=artifacts.srs_kind,
+        logrows=artifacts.config.logrows,
+        sha256=artifacts.srs_sha256,
+        note=note,
+    )
+
+
+def install_keys(root: Path, artifacts: CircuitArtifacts) -> None:
+    """Copy what verification needs into the bundle's keys/ (idempotent)."""
+    keys = root / KEYS_DIR
+    keys.mkdir(exist_ok=True)
+    write_atomic(keys / CIRCUIT_FILE, canonical_json(artifacts.config.to_json()) + b"\n")
+    for source, name in (
+        (artifacts.directory / "circuit.onnx", "circuit.onnx"),
+        (artifacts.settings, "settings.json"),
+        (artifacts.vk, "vk.key"),
+        (artifacts.srs, srs_file_name(artifacts)),
+    ):
+        if not (keys / name).exists():
+            tmp = keys / f".{name}.tmp"
+            shutil.copyfile(source, tmp)
+            tmp.replace(keys / name)
+
+
+def load_config(root: Path) -> CircuitConfig:
+    path = root / KEYS_DIR / CIRCUIT_FILE
+    if not path.is_file():
+        raise UsageError(f"{path}: missing; the bundle has no circuit yet (run zkag prove)")
+    return CircuitConfig(**json.loads(path.read_text()))
+
+
+@dataclass(frozen=True)
+class ProveOutcome:
+    proved: list[tuple[int, int]]
+    failed: list[str]  # "step S chunk C: why"
+
+
+def all_pairs(bundle: RunBundle) -> list[tuple[int, int]]:
+    return [(record.step, chunk.index) for record in bundle.log.records for chunk in record.chunks]
+
+
+def prove_pairs(
+    bundle: RunBundle,
+    *,
+    pool: ProverPool,
+    artifacts: CircuitArtifacts,
+    witness_dir: Path,
+    pairs: Iterable[tuple[int, int]],
+    on_done: Callable[[tuple[int, int]], None] | None = None,
+) -> ProveOutcome:
+    """Prove (step, chunk) pairs from their witnesses; failures are collected, not fatal."""
+    known = set(all_pairs(bundle))
+    wanted = sorted(set(pairs))
+    for pair in wanted:
+        if pair not in known:
+            raise UsageError(f"step {pair[0]} chunk {pair[1]} is not in the log")
+        if not witness_path(witness_dir, *pair).is_file():
+            raise UsageError(f"step {pair[0]} chunk {pair[1]}: no witness in {witness_dir}")
+    install_keys(bundle.root, artifacts)
+    futures = {
+        pool.submit(
+            "prove", artifacts, witness_path(witness_dir, s, c), proof_path(bundle.root, s, c)
+        ): (s, c)
+        for s, c in wanted
+    }
+    proved, failed = [], []
+    for future in as_completed(futures):
+        step, chunk = futures[future]
+        try:
+            future.result()
+            proved.append((step, chunk))
+        except ProverError as exc:
+            failed.append(f"step {step} chunk {chunk}: {exc}")
+        if on_done is not None:
+            on_done((step, chunk))
+    bundle.write_manifest(circuits=[circuit_identity(artifacts)], srs=srs_identity(artifacts))
+    return ProveOutcome(sorted(proved), failed)
