@@ -4,7 +4,7 @@ One circuit proves one optimizer step on one chunk of D parameters. Everything r
 fixed-point scale (2^-32 by default) so that the outputs of step t, quantized, are bit for bit
 the inputs of step t+1, and their Poseidon commitments link.
 
-Adam works on pre-scaled tensors (K = 2^14, a power of two, so scaling is exact): g*K, m*K and
+Adam works on pre-scaled tensors (K = 2^10, a power of two, so scaling is exact): g*K, m*K and
 v*K^2. Adam is invariant to that scaling apart from eps, which enters as eps*K. Without it,
 v ~ 1e-11 and 1/denominator ~ 1e8 do not fit any single scale (shared/notes/ezkl.md).
 Hyperparameters that change from step to step (the learning rate and the bias corrections from
@@ -32,8 +32,14 @@ class CircuitConfig:
     scale_bits: int = 32  # input, parameter and output scale alike
     decomp_base_bits: int = 14  # range checks in legs of 2^14: a 2^14-row table fits logrows 15
     decomp_legs: int = 5
-    prescale_bits: int = 14  # Adam's K = 2^14
-    grad_bound: str = "4"  # |g| is clipped to this before the step (wider failed to prove)
+    # Adam's K = 2^10 with |g| clipped to 4: |g * K| <= 2^12. Measured (docs/prover.md): with
+    # K = 2^14, mock fails once |g| > ~0.1 whatever the legs; K = 2^12 fails at |g| ~ 1-4.
+    prescale_bits: int = 10
+    grad_bound: str = "4"
+    # h[1] (eps in K-units) is at least 2^-20: with a smaller additive term the reciprocal of a
+    # denominator where v = 0 (padding, dead units) fails in EZKL (measured). Binding only for
+    # t < ~10 at eps = 1e-8; the effective eps then is 2^-20 / (K * sqrt(1 - b2^t)).
+    denominator_floor_bits: int = 20
     beta1: str = "0.9"
     beta2: str = "0.999"
 
@@ -98,7 +104,7 @@ def build_module(config: CircuitConfig) -> nn.Module:
 def step_hyperparameters(config: CircuitConfig, hyperparameters: Mapping[str, str]) -> list[float]:
     """The public input ``h`` of a step, computed in float64 from the record's decimal strings.
 
-    Adam: [lr / (1 - b1^t) * sqrt(1 - b2^t), eps * K * sqrt(1 - b2^t)]; SGD: [lr].
+    Adam: [lr / (1 - b1^t) * sqrt(1 - b2^t), max(eps * K * sqrt(1 - b2^t), 2^-floor)]; SGD: [lr].
     The verifier recomputes it the same way, so the order of operations here is part of the format.
     """
     lr = float(hyperparameters["lr"])
@@ -107,7 +113,8 @@ def step_hyperparameters(config: CircuitConfig, hyperparameters: Mapping[str, st
     t = int(hyperparameters["t"])
     beta1, beta2, eps = float(config.beta1), float(config.beta2), float(hyperparameters["eps"])
     root_c2 = math.sqrt(1.0 - beta2**t)
-    return [lr / (1.0 - beta1**t) * root_c2, eps * config.prescale * root_c2]
+    floor = 2.0**-config.denominator_floor_bits
+    return [lr / (1.0 - beta1**t) * root_c2, max(eps * config.prescale * root_c2, floor)]
 
 
 def example_inputs(config: CircuitConfig) -> tuple[torch.Tensor, ...]:
