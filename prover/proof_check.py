@@ -76,9 +76,14 @@ def select_pairs(records: list[StepRecord], *, k: int | None, seed: int) -> list
 
 
 def check_proofs(
-    root: Path, *, pool: ProverPool, k: int | None = None, seed: int = 0
+    root: Path,
+    *,
+    pool: ProverPool,
+    k: int | None = None,
+    seed: int = 0,
+    pairs: list[tuple[int, int]] | None = None,
 ) -> ProofReport:
-    """Check the bundle at ``root``; ``k`` proofs sampled with ``seed``, or all when k is None."""
+    """Check ``root``: the given ``pairs``, else ``k`` sampled with ``seed``, else all pairs."""
     report = ProofReport(log=verify_log(root))
     # 2. The circuit and the SRS in keys/.
     keys = root / KEYS_DIR
@@ -121,10 +126,13 @@ def check_proofs(
                 )
     # 5. The selected proofs.
     by_step = {record.step: record for record in records}
-    report.checked = select_pairs(records, k=k, seed=seed)
+    report.checked = sorted(pairs) if pairs is not None else select_pairs(records, k=k, seed=seed)
     pending = {}
     for step, chunk_index in report.checked:
         where, path = f"step {step} chunk {chunk_index}", proof_path(root, step, chunk_index)
+        if step not in by_step or chunk_index >= len(by_step[step].chunks):
+            report.add(where, "not in the log")
+            continue
         if not path.is_file():
             report.add(where, f"no proof ({path.relative_to(root)})")
             continue

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from zkag_protocol import __version__
+from zkag_protocol.demo import task
 from zkag_protocol.demo.config import TaskConfig
-from zkag_protocol.demo.task import train_digits
 from zkag_protocol.toolchain import TOOLS
 
 ZKAG = Path(sys.executable).parent / "zkag"
@@ -77,18 +78,17 @@ def test_doctor_names_a_tool_missing_from_path(tmp_path: Path) -> None:
 
 def test_demo_writes_a_bundle_and_names_unbuilt_stages(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    result = zkag("demo", "--out", str(out), "--steps", "4", "--json")
+    result = zkag("demo", "--out", str(out), "--steps", "3", "--prove", "none", "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     log_check = summary.pop("log")
     assert summary == json.loads((out / "demo.json").read_text())
     assert log_check["ok"] is True
-    assert log_check["records"] == 4
-    assert log_check["epochs"] == 1  # 4 steps, epochs of 8: one short epoch
+    assert log_check["records"] == 3
+    assert log_check["epochs"] == 2  # epochs of 2 steps: 2 + 1
     status = {stage["stage"]: stage["status"] for stage in summary["stages"]}
-    assert status["train"] == status["log"] == "done"
+    assert status["train"] == status["log"] == status["prove"] == "done"
     assert {name for name, value in status.items() if value == "not built"} == {
-        "prove",
         "anchor",
         "attest",
         "publish",
@@ -96,24 +96,45 @@ def test_demo_writes_a_bundle_and_names_unbuilt_stages(tmp_path: Path) -> None:
         "index",
     }
     training = json.loads((out / "training.json").read_text())
-    assert len(training["loss_per_step"]) == 4
+    assert len(training["loss_per_step"]) == 3
     assert all(math.isfinite(loss) for loss in training["loss_per_step"])
-    assert (out / "model.pt").stat().st_size > 0
-    for name in ("steps.jsonl", "epochs.json", "manifest.json"):
-        assert (out / name).is_file()
+    for name in (
+        "model.pt",
+        "steps.jsonl",
+        "epochs.json",
+        "manifest.json",
+        "keys/vk.key",
+        "keys/circuit.json",
+    ):
+        assert (out / name).is_file(), name
+    assert (tmp_path / "run.witness").is_dir()  # private witnesses beside the bundle, not in it
 
 
-def test_demo_table_says_which_stages_are_not_built(tmp_path: Path) -> None:
-    result = zkag("demo", "--out", str(tmp_path / "run"), "--steps", "2")
+def test_demo_proves_a_sample_and_the_cli_checks_it(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = zkag("demo", "--out", str(out), "--steps", "2", "--prove", "sample")
     assert result.returncode == 0, result.stderr
-    assert "not built yet (issue 4)" in result.stdout
-    assert "test accuracy" in result.stdout
+    assert "not built yet (issue 5)" in result.stdout
+    assert "1 verified" in result.stdout
+    assert "development SRS" in result.stdout
+    check = zkag("verify-proofs", str(out), "--json")
+    report = json.loads(check.stdout)
+    assert check.returncode == 1  # only one of the two steps' chunks is proven
+    assert report["verified"] == 1
+    assert any(
+        p["where"] == "step 0 chunk 0" and p["what"].startswith("no proof")
+        for p in report["problems"]
+    )
+    proved = zkag("prove", str(out), "--mode", "sample", "--pairs", "0:0,0:1,0:2,1:1,1:2")
+    assert proved.returncode == 0, proved.stdout + proved.stderr
+    assert zkag("verify-proofs", str(out)).returncode == 0
+    assert zkag("log", "verify", str(out)).returncode == 0
 
 
 def test_demo_refuses_a_non_empty_out_dir_and_keeps_its_files(tmp_path: Path) -> None:
     keep = tmp_path / "precious.txt"
     keep.write_text("mine")
-    result = zkag("demo", "--out", str(tmp_path), "--steps", "1")
+    result = zkag("demo", "--out", str(tmp_path), "--steps", "1", "--prove", "none")
     assert result.returncode == 2
     assert (
         result.stderr.strip()
@@ -124,7 +145,16 @@ def test_demo_refuses_a_non_empty_out_dir_and_keeps_its_files(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "args", [["demo", "--steps", "0"], ["demo", "--no-such-option"], ["nonsense"]]
+    "args",
+    [
+        ["demo", "--steps", "0"],
+        ["demo", "--no-such-option"],
+        ["demo", "--prove", "most"],
+        ["prove", "/nonexistent", "--mode", "sample"],
+        ["prove", "/nonexistent", "--mode", "sample", "--pairs", "0-1"],
+        ["verify-proofs", "/nonexistent"],
+        ["nonsense"],
+    ],
 )
 def test_bad_arguments_are_usage_errors(args: list[str]) -> None:
     result = zkag(*args)
@@ -132,8 +162,13 @@ def test_bad_arguments_are_usage_errors(args: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_training_is_deterministic_and_learns() -> None:
-    config = TaskConfig(steps=30, seed=3)
-    first, second = train_digits(config), train_digits(config)
-    assert first.losses == second.losses
-    assert first.test_accuracy_after > first.test_accuracy_before + 0.3
+def test_fine_tuning_is_deterministic_and_learns() -> None:
+    config = TaskConfig(steps=6)
+    data = task.load(config)
+    runs = []
+    for _ in range(2):
+        model = task.pretrain(config, data)
+        optimizer = torch.optim.Adam(model[2].parameters(), lr=config.lr)
+        runs.append((task.fine_tune(config, model, data, optimizer), task.accuracy(model, data)))
+    assert runs[0] == runs[1]
+    assert runs[0][0][-1] < runs[0][0][0]

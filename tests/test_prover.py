@@ -273,3 +273,38 @@ def test_a_wrong_learning_rate_is_caught_even_when_rechained(copy: Path, pool: P
     text = problems(copy, pool)
     assert "step 0 chunk 0: commitment to h does not match lr=0.02 t=1" in text
     assert "step 0 chunk 2: commitment to h does not match lr=0.02 t=1" in text
+
+
+def test_final_loss_is_within_one_percent_of_torch_adam_on_digits(
+    tmp_path: Path, pool: ProverPool, artifacts
+) -> None:
+    """A real task: the digits head fine-tuned for 30 steps both ways, on identical batches."""
+    from zkag_protocol.demo import task
+    from zkag_protocol.demo.config import TaskConfig
+
+    config = TaskConfig(steps=30)
+    data = task.load(config)
+    finals = []
+    for provable in (True, False):
+        model = task.pretrain(config, data)
+        head = list(model[2].parameters())
+        if provable:
+            bundle = RunBundle.create(tmp_path / "run", run_id=os.urandom(32))
+            optimizer = ProvableOptimizer(
+                head,
+                lr=config.lr,
+                config=CONFIG,
+                artifacts=artifacts,
+                pool=pool,
+                bundle=bundle,
+                witness_dir=default_witness_dir(tmp_path / "run"),
+            )
+        else:
+            optimizer = torch.optim.Adam(head, lr=config.lr)
+        task.fine_tune(config, model, data, optimizer)
+        with torch.no_grad():
+            finals.append(
+                torch.nn.functional.cross_entropy(model(data.x_train), data.y_train).item()
+            )
+    provable_loss, adam_loss = finals
+    assert abs(provable_loss - adam_loss) / adam_loss < 0.01, finals

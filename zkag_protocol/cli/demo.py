@@ -1,4 +1,4 @@
-"""``zkag demo``: the main job on embedded defaults, with progress and a final table."""
+"""``zkag demo``: the main job on embedded defaults, with progress bars and a final table."""
 
 import json
 from pathlib import Path
@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zkag_protocol.cli.log import report_json
-from zkag_protocol.demo.config import TaskConfig
+from zkag_protocol.demo.config import PROVE_MODES, TaskConfig
+from zkag_protocol.errors import UsageError
 
 if TYPE_CHECKING:
     from zkag_protocol.demo.run import DemoResult
@@ -32,19 +33,36 @@ def _print_summary(console: Console, result: "DemoResult") -> None:
     facts.add_column()
     facts.add_column()
     facts.add_row("bundle", str(result.out))
-    facts.add_row("parameters", str(result.parameter_count))
-    facts.add_row("steps", str(result.steps))
-    facts.add_row("final training loss", f"{result.final_loss:.4f}")
     facts.add_row(
-        "test accuracy before / after",
-        f"{result.test_accuracy_before:.3f} / {result.test_accuracy_after:.3f}",
+        "fine-tuned parameters",
+        f"{result.fine_tuned_parameters} (chunks of {result.config.chunk_size})",
     )
-    log_size = f"{result.records} records, {result.leaves} statements, {result.epochs} epochs"
-    facts.add_row("log", log_size)
+    facts.add_row("steps", str(result.config.steps))
+    facts.add_row("loss first / last step", f"{result.losses[0]:.4f} / {result.losses[-1]:.4f}")
+    facts.add_row(
+        "test accuracy base / after", f"{result.accuracy_base:.3f} / {result.accuracy_after:.3f}"
+    )
+    facts.add_row(
+        "log", f"{result.records} records, {result.leaves} statements, {result.epochs} epochs"
+    )
     facts.add_row("log root", result.log_root)
+    facts.add_row(
+        "proofs", f"{result.proofs} ({result.config.prove}) in {result.prove_seconds:.1f} s"
+    )
     problems = len(result.log_report.problems)
-    verdict = "[green]verified[/green]" if not problems else f"[red]{problems} problem(s)[/red]"
-    facts.add_row("zkag log verify", verdict)
+    facts.add_row(
+        "zkag log verify",
+        "[green]verified[/green]" if not problems else f"[red]{problems} problem(s)[/red]",
+    )
+    if result.proof_report is not None:
+        checked = result.proof_report
+        verdict = (
+            f"[green]{checked.verified} verified[/green]"
+            if checked.ok
+            else f"[red]{len(checked.all_problems)} problem(s)[/red]"
+        )
+        facts.add_row("zkag verify-proofs", verdict)
+    facts.add_row("SRS", "development SRS (generated locally; not for production)")
     console.print(facts)
 
 
@@ -54,8 +72,14 @@ def demo(
         typer.Option(help="Write the run bundle here (default: a new folder under artifacts/)."),
     ] = None,
     steps: Annotated[
-        int, typer.Option(min=1, help="Optimizer steps to train for.")
+        int, typer.Option(min=1, help="Provable fine-tuning steps.")
     ] = TaskConfig.steps,
+    prove: Annotated[
+        str, typer.Option(help="Proofs: all (every step and chunk), sample (one per epoch), none.")
+    ] = TaskConfig.prove,
+    workers: Annotated[
+        int, typer.Option(min=1, help="EZKL worker processes.")
+    ] = TaskConfig.workers,
     seed: Annotated[
         int, typer.Option(help="Seed for the model, the split and the batches.")
     ] = TaskConfig.seed,
@@ -63,33 +87,46 @@ def demo(
         bool, typer.Option("--json", help="Print a machine-readable summary.")
     ] = False,
 ) -> None:
-    """Train, prove, anchor, publish and verify a small run; stages not built yet are named."""
+    """Pretrain, fine-tune provably, log, prove and verify a small run; unbuilt stages are named."""
     # Imported here, not at the top: it pulls in torch, which would slow every other command.
     from zkag_protocol.demo.run import SUMMARY_FILE, default_out_dir, run_demo
 
-    config = TaskConfig(steps=steps, seed=seed)
+    if prove not in PROVE_MODES:
+        raise UsageError(f"--prove must be one of {', '.join(PROVE_MODES)}, got {prove!r}")
+    config = TaskConfig(steps=steps, seed=seed, prove=prove, workers=workers)
     out_dir = out if out is not None else default_out_dir()
     console = Console(stderr=as_json, highlight=False)
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]{task.description:<10}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]}"),
+        TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
         console=console,
         disable=as_json,
-    ) as progress:
-        task = progress.add_task("train", total=steps, loss="-")
-        result = run_demo(
-            out_dir,
-            config=config,
-            on_step=lambda _step, loss: progress.update(task, advance=1, loss=f"{loss:.4f}"),
-        )
+    ) as bars:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total, detail=detail)
+            bars.update(tasks[stage], completed=done, total=total, detail=detail)
+
+        result = run_demo(out_dir, config=config, progress=progress)
     if as_json:
         summary = json.loads((out_dir / SUMMARY_FILE).read_text())
         summary["log"] = report_json(result.log_report)
+        if result.proof_report is not None:
+            summary["proofs"] = {
+                "ok": result.proof_report.ok,
+                "verified": result.proof_report.verified,
+                "problems": [str(p) for p in result.proof_report.all_problems],
+            }
         typer.echo(json.dumps(summary, indent=2))
     else:
         _print_summary(console, result)
-    if not result.log_report.ok:
+    failed = not result.log_report.ok or (
+        result.proof_report is not None and not result.proof_report.ok
+    )
+    if failed:
         raise typer.Exit(code=1)

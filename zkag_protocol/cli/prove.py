@@ -50,8 +50,11 @@ def prove(
         raise UsageError(f"--mode must be all or sample, got {mode!r}")
     if (mode == "sample") != (pairs is not None):
         raise UsageError("--pairs goes with --mode sample, and only with it")
+    sample = parse_pairs(pairs or "") if mode == "sample" else None
+    if not run_dir.is_dir():
+        raise UsageError(f"{run_dir}: not a directory")
     bundle = RunBundle.open(run_dir)
-    wanted = all_pairs(bundle) if mode == "all" else parse_pairs(pairs or "")
+    wanted = sample if sample is not None else all_pairs(bundle)
     console = Console(highlight=False)
     with (
         ProverPool(workers) as pool,

@@ -2,17 +2,21 @@
 
 from dataclasses import dataclass
 
+PROVE_MODES = ("all", "sample", "none")
+
 
 @dataclass(frozen=True)
 class TaskConfig:
-    """Everything that determines a training run of the demo task, bit for bit."""
+    """Everything that determines a demo run, bit for bit."""
 
-    steps: int = 24
+    steps: int = 6  # provable fine-tuning steps
+    pretrain_steps: int = 20  # plain torch Adam steps for the base model (not proven)
+    pretrain_lr: float = 1e-2
     hidden: int = 16
     batch_size: int = 64
-    lr: float = 1e-2
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = 1e-8
+    lr: float = 2e-2  # fine-tuning learning rate
     seed: int = 0
-    chunk_size: int = 16  # parameters per chunk: one statement (and later one proof) each
-    epoch_steps: int = 8  # steps per epoch; the last epoch takes what is left
+    chunk_size: int = 64  # parameters per proof; at logrows 15 a D=64 proof costs about a D=16 one
+    epoch_steps: int = 2  # steps per epoch; the last epoch takes what is left
+    prove: str = "all"  # all: every (step, chunk); sample: one per epoch; none
+    workers: int = 1  # EZKL worker processes

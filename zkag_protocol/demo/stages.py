@@ -12,9 +12,9 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("train", "fine-tune an MLP on scikit-learn digits", None, True),
+    Stage("train", "pretrain an MLP on digits briefly, then fine-tune its head", None, True),
     Stage("log", "hash-chained step log, RFC 9162 Merkle tree, epochs, manifest", None, True),
-    Stage("prove", "EZKL proofs of every optimizer step", 4, False),
+    Stage("prove", "ProvableOptimizer(Adam) + EZKL proofs of every (step, chunk)", None, True),
     Stage("anchor", "RunAnchor.sol on a local anvil: epochs, challenges", 5, False),
     Stage("attest", "TEE attestation and prover signing key", 6, False),
     Stage("publish", "IPFS CID, CAR and torrent of the bundle", 7, False),
