@@ -39,7 +39,8 @@ test: lint  ## lint, Python tests, and forge tests once contracts have them
 	@if compgen -G 'contracts/test/*.t.sol' > /dev/null; then forge test; fi
 
 bench: setup  ## run the benchmarks (each prints a table of ratios against the naive way)
-	$(VENV)/bin/python benchmarks/log_bench.py $(BENCH_ARGS)
+	$(VENV)/bin/python benchmarks/log_bench.py
+	$(VENV)/bin/python benchmarks/prover_bench.py
 
 lock:  ## re-pin every transitive Python dependency into constraints.txt from the current venv
 	{ echo "# Every transitive Python dependency, pinned: the environment 'make setup' builds and tests run in."; \
