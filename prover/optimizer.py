@@ -1,4 +1,4 @@
-"""ProvableOptimizer: Adam whose every update is exactly what its step circuit proves.
+"""ProvableOptimizer: Adam, AdamW or SGD whose every update is exactly what its circuit proves.
 
 On ``step()`` it flattens the trainable parameters into chunks of D, clips the gradient to the
 circuit's bound, snaps every value to the circuit's 2^-32 grid, and runs the step circuit's
@@ -35,7 +35,11 @@ def witness_path(witness_dir: Path, step: int, chunk: int) -> Path:
 
 
 class ProvableOptimizer(torch.optim.Optimizer):
-    """Adam (betas and eps as usual) computed in the step circuit's fixed-point arithmetic."""
+    """The circuit's rule (adam, adamw, sgd, sgd-momentum), in its fixed-point arithmetic.
+
+    Constants (betas, weight decay, momentum, gradient bound) come from the circuit config;
+    ``lr`` and ``eps`` are per step and may be changed in ``param_groups[0]`` between steps.
+    """
 
     def __init__(
         self,
@@ -49,8 +53,6 @@ class ProvableOptimizer(torch.optim.Optimizer):
         bundle: RunBundle,
         witness_dir: Path,
     ) -> None:
-        if config.optimizer != "adam":
-            raise UsageError(f"ProvableOptimizer implements adam; circuit is {config.optimizer!r}")
         super().__init__(params, {"lr": lr, "eps": eps})
         if len(self.param_groups) != 1:
             raise UsageError(
@@ -74,14 +76,10 @@ class ProvableOptimizer(torch.optim.Optimizer):
     def hyperparameters(self, t: int) -> dict[str, str]:
         """The step's hyperparameters as recorded: decimal strings, exactly as used."""
         group = self.param_groups[0]
-        return {
-            "lr": repr(float(group["lr"])),
-            "beta1": self.config.beta1,
-            "beta2": self.config.beta2,
-            "eps": repr(float(group["eps"])),
-            "t": str(t),
-            "grad_bound": self.config.grad_bound,
-        }
+        hyper = {"lr": repr(float(group["lr"])), **self.config.constants}
+        if self.config.optimizer in ("adam", "adamw"):
+            hyper.update(eps=repr(float(group["eps"])), t=str(t))
+        return hyper
 
     def _flat_state(self, key: str) -> torch.Tensor:
         parts = [self.state[p].get(key, torch.zeros_like(p)) for p in self.params]
@@ -117,16 +115,12 @@ class ProvableOptimizer(torch.optim.Optimizer):
         tensors = [
             w,
             snap(g * k, scale),
-            snap(self._flat_state("exp_avg") * k, scale),
-            snap(self._flat_state("exp_avg_sq") * (k * k), scale),
+            *(snap(self._flat_state(s.key) * k**s.k_power, scale) for s in self.config.state),
         ]
         h = [snap_float(value, scale) for value in step_hyperparameters(self.config, hyper)]
         chunked = [self._padded(t) for t in tensors]
         jobs = [
-            (
-                [chunked[0][c], chunked[1][c], chunked[2][c], chunked[3][c], h],
-                witness_path(self.witness_dir, step, c),
-            )
+            ([*(tensor[c] for tensor in chunked), h], witness_path(self.witness_dir, step, c))
             for c in range(self.chunks)
         ]
         results = self.pool.witnesses(self.artifacts, jobs)
@@ -134,7 +128,7 @@ class ProvableOptimizer(torch.optim.Optimizer):
         self.bundle.append(
             self.bundle.log.next_record(
                 optimizer=OptimizerSpec(
-                    name="adam",
+                    name=self.config.optimizer,
                     hyperparameters=hyper,
                     inputs=self.config.inputs,
                     outputs=self.config.outputs,
@@ -153,19 +147,19 @@ class ProvableOptimizer(torch.optim.Optimizer):
         return loss
 
     def _write_back(self, results: list[WitnessResult], k: float) -> None:
-        """Set weights and moments to the circuit's outputs, exactly."""
+        """Set weights and state to the circuit's outputs, exactly (K is a power of two)."""
         scale = self.config.scale_bits
-        flat = [
-            torch.tensor(
-                [dequantize(x, scale) for r in results for x in r.outputs[i]], dtype=torch.float64
-            )[: self.size]
-            for i in range(3)
-        ]
-        w1, m1, v1 = flat[0], flat[1] / k, flat[2] / (k * k)  # k is a power of two: exact
+
+        def output(index: int) -> torch.Tensor:
+            values = [dequantize(x, scale) for r in results for x in r.outputs[index]]
+            return torch.tensor(values, dtype=torch.float64)[: self.size]
+
+        w1 = output(0)
+        state = {s.key: output(i + 1) / k**s.k_power for i, s in enumerate(self.config.state)}
         offset = 0
         for param in self.params:
             n = param.numel()
             param.copy_(w1[offset : offset + n].view_as(param))
-            self.state[param]["exp_avg"] = m1[offset : offset + n].view_as(param).clone()
-            self.state[param]["exp_avg_sq"] = v1[offset : offset + n].view_as(param).clone()
+            for key, values in state.items():
+                self.state[param][key] = values[offset : offset + n].view_as(param).clone()
             offset += n

@@ -60,11 +60,15 @@ def _records(root: Path) -> list[StepRecord]:
 
 def _check_constants(config: CircuitConfig, record: StepRecord, report: ProofReport) -> None:
     hyper = record.optimizer.hyperparameters
-    for name in ("beta1", "beta2", "grad_bound"):
-        if hyper.get(name) != getattr(config, name):
+    if record.optimizer.name != config.optimizer:
+        report.add(
+            f"step {record.step}",
+            f"optimizer is {record.optimizer.name!r}, the circuit is {config.optimizer!r}",
+        )
+    for name, value in config.constants.items():
+        if hyper.get(name) != value:
             report.add(
-                f"step {record.step}",
-                f"{name} is {hyper.get(name)!r}, the circuit has {getattr(config, name)!r}",
+                f"step {record.step}", f"{name} is {hyper.get(name)!r}, the circuit has {value!r}"
             )
 
 
@@ -121,9 +125,8 @@ def check_proofs(
                 )
             if chunk.inputs[h_index] != felt_to_word(h_commitment):
                 hyper = record.optimizer.hyperparameters
-                report.add(
-                    where, f"commitment to h does not match lr={hyper.get('lr')} t={hyper.get('t')}"
-                )
+                stated = " ".join(f"{n}={hyper[n]}" for n in ("lr", "t") if n in hyper)
+                report.add(where, f"commitment to h does not match {stated}")
     # 5. The selected proofs.
     by_step = {record.step: record for record in records}
     report.checked = sorted(pairs) if pairs is not None else select_pairs(records, k=k, seed=seed)
