@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from hashlib import sha256
 from pathlib import Path
 
@@ -199,3 +200,26 @@ def poseidon_many(tensors: list[list[int]]) -> list[int]:
 def quantize(values: list[float], scale_bits: int) -> list[int]:
     """EZKL's quantization of grid values (exact: they are integers over 2^scale_bits)."""
     return [felt_from_hex(ezkl.float_to_felt(value, scale_bits)) for value in values]
+
+
+def rows_for(config: CircuitConfig) -> int:
+    """Rows the circuit of ``config`` needs (EZKL gen_settings; no setup)."""
+    with tempfile.TemporaryDirectory() as folder:
+        onnx, settings = Path(folder) / "c.onnx", Path(folder) / "settings.json"
+        export_onnx(config, str(onnx))
+        if not ezkl.gen_settings(str(onnx), str(settings), py_run_args=_run_args(config)):
+            raise ProverError(f"ezkl gen_settings failed for {config}")
+        return int(json.loads(settings.read_text())["num_rows"])
+
+
+def largest_chunk(config: CircuitConfig, reserved_rows: int = 1024) -> int:
+    """The largest chunk size whose circuit fits 2^logrows rows (less blinding room)."""
+    budget = 2**config.logrows - reserved_rows
+    low, high = 1, max(2, 2 * budget // max(1, rows_for(replace(config, chunk_size=64)) // 64))
+    while low < high:  # rows grow with D: bisect for the last D that fits
+        middle = (low + high + 1) // 2
+        if rows_for(replace(config, chunk_size=middle)) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return low

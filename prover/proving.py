@@ -9,7 +9,7 @@ rewritten to list them, with a development SRS flagged as such.
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +123,48 @@ def prove_pairs(
             on_done((step, chunk))
     bundle.write_manifest(circuits=[circuit_identity(artifacts)], srs=srs_identity(artifacts))
     return ProveOutcome(sorted(proved), failed)
+
+
+class BackgroundProver:
+    """Proves steps while training goes on: each appended step's chunks are queued at once.
+
+    It has its own worker pool, so proofs (seconds each) never wait in line before the next
+    step's witnesses (milliseconds). ``finish()`` waits for every queued proof, then lists the
+    proofs and keys in the manifest.
+    """
+
+    def __init__(
+        self, bundle: RunBundle, *, artifacts: CircuitArtifacts, witness_dir: Path, workers: int = 1
+    ) -> None:
+        self.bundle, self.artifacts, self.witness_dir = bundle, artifacts, witness_dir
+        self._pool = ProverPool(workers)
+        self._futures: dict[Future[object], tuple[int, int]] = {}
+        install_keys(bundle.root, artifacts)
+
+    def submit_step(self, step: int) -> None:
+        """Queue every chunk of ``step`` (its witnesses must already be written)."""
+        for chunk in self.bundle.log.records[step].chunks:
+            future = self._pool.submit(
+                "prove",
+                self.artifacts,
+                witness_path(self.witness_dir, step, chunk.index),
+                proof_path(self.bundle.root, step, chunk.index),
+            )
+            self._futures[future] = (step, chunk.index)
+
+    def finish(self) -> ProveOutcome:
+        proved, failed = [], []
+        try:
+            for future in as_completed(self._futures):
+                step, chunk = self._futures[future]
+                try:
+                    future.result()
+                    proved.append((step, chunk))
+                except ProverError as exc:
+                    failed.append(f"step {step} chunk {chunk}: {exc}")
+        finally:
+            self._pool.close()
+        self.bundle.write_manifest(
+            circuits=[circuit_identity(self.artifacts)], srs=srs_identity(self.artifacts)
+        )
+        return ProveOutcome(sorted(proved), failed)

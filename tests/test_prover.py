@@ -308,3 +308,37 @@ def test_final_loss_is_within_one_percent_of_torch_adam_on_digits(
             )
     provable_loss, adam_loss = finals
     assert abs(provable_loss - adam_loss) / adam_loss < 0.01, finals
+
+
+def test_proving_during_training_with_the_background_prover(
+    tmp_path: Path, pool: ProverPool, artifacts
+) -> None:
+    from prover.proving import BackgroundProver
+
+    root = tmp_path / "run"
+    torch.manual_seed(1)
+    model = torch.nn.Linear(3, 3).double()  # 12 parameters: one chunk a step
+    x, y = torch.randn(16, 3, dtype=torch.float64), torch.randint(0, 3, (16,))
+    bundle = RunBundle.create(root, run_id=os.urandom(32))
+    optimizer = ProvableOptimizer(
+        model.parameters(),
+        lr=1e-2,
+        config=CONFIG,
+        artifacts=artifacts,
+        pool=pool,
+        bundle=bundle,
+        witness_dir=default_witness_dir(root),
+    )
+    background = BackgroundProver(
+        bundle, artifacts=artifacts, witness_dir=default_witness_dir(root)
+    )
+    for step in range(2):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+        background.submit_step(step)  # proving starts while the next step trains
+    outcome = background.finish()
+    assert outcome.proved == [(0, 0), (1, 0)]
+    assert outcome.failed == []
+    report = check_proofs(root, pool=pool)
+    assert report.ok, [str(p) for p in report.all_problems]

@@ -35,7 +35,7 @@ def _print_summary(console: Console, result: "DemoResult") -> None:
     facts.add_row("bundle", str(result.out))
     facts.add_row(
         "fine-tuned parameters",
-        f"{result.fine_tuned_parameters} (chunks of {result.config.chunk_size})",
+        f"{result.fine_tuned_parameters} (chunks of {result.chunk_size})",
     )
     facts.add_row("steps", str(result.config.steps))
     facts.add_row("loss first / last step", f"{result.losses[0]:.4f} / {result.losses[-1]:.4f}")
@@ -80,6 +80,10 @@ def demo(
     workers: Annotated[
         int, typer.Option(min=1, help="EZKL worker processes.")
     ] = TaskConfig.workers,
+    memory_gb: Annotated[
+        float | None,
+        typer.Option(min=0.1, help="Size each proof to this memory budget in GB (default: D=64)."),
+    ] = None,
     seed: Annotated[
         int, typer.Option(help="Seed for the model, the split and the batches.")
     ] = TaskConfig.seed,
@@ -93,7 +97,7 @@ def demo(
 
     if prove not in PROVE_MODES:
         raise UsageError(f"--prove must be one of {', '.join(PROVE_MODES)}, got {prove!r}")
-    config = TaskConfig(steps=steps, seed=seed, prove=prove, workers=workers)
+    config = TaskConfig(steps=steps, seed=seed, prove=prove, workers=workers, memory_gb=memory_gb)
     out_dir = out if out is not None else default_out_dir()
     console = Console(stderr=as_json, highlight=False)
     with Progress(

@@ -20,3 +20,4 @@ class TaskConfig:
     epoch_steps: int = 2  # steps per epoch; the last epoch takes what is left
     prove: str = "all"  # all: every (step, chunk); sample: one per epoch; none
     workers: int = 1  # EZKL worker processes
+    memory_gb: float | None = None  # size the circuit to this proving-memory budget instead

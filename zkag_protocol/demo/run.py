@@ -16,6 +16,7 @@ from prover.circuits import CircuitConfig
 from prover.optimizer import ProvableOptimizer, default_witness_dir
 from prover.proof_check import ProofReport, check_proofs
 from prover.proving import all_pairs, circuit_identity, install_keys, prove_pairs, srs_identity
+from prover.sizing import plan
 from prover.workers import ProverPool
 from zkag_protocol import __version__
 from zkag_protocol.bundle import RunBundle
@@ -38,6 +39,7 @@ class DemoResult:
     stages: list[dict[str, object]]
     config: TaskConfig
     fine_tuned_parameters: int
+    chunk_size: int
     losses: list[float]
     accuracy_base: float
     accuracy_after: float
@@ -86,10 +88,12 @@ def run_demo(out: Path, *, config: TaskConfig, progress: Progress | None = None)
     accuracy_base = task.accuracy(model, data)
     bundle = RunBundle.create(out, run_id=os.urandom(32))
     head = list(model[2].parameters())
-    circuit = CircuitConfig(chunk_size=config.chunk_size)
     witness_dir = default_witness_dir(out)
     with ProverPool(config.workers) as pool:
         report("setup", 0, 1, "circuit, keys, dev SRS (cached after the first run)")
+        circuit = CircuitConfig(chunk_size=config.chunk_size)
+        if config.memory_gb is not None:
+            circuit = plan(circuit, config.memory_gb, pool)
         artifacts = pool.build(circuit, SrsChoice("dev"))
         install_keys(out, artifacts)
         report("setup", 1, 1, artifacts.circuit_id.hex()[:16])
@@ -180,6 +184,7 @@ def run_demo(out: Path, *, config: TaskConfig, progress: Progress | None = None)
         stages=stages,
         config=config,
         fine_tuned_parameters=sum(p.numel() for p in head),
+        chunk_size=circuit.chunk_size,
         losses=losses,
         accuracy_base=accuracy_base,
         accuracy_after=task.accuracy(model, data),
