@@ -88,10 +88,12 @@ def _run_args(config: CircuitConfig) -> "ezkl.PyRunArgs":
 
 
 def build_circuit(config: CircuitConfig, srs_choice: SrsChoice) -> CircuitArtifacts:
-    """Export, compile and set up the circuit once per config; later calls reuse the cache."""
-    key = sha256(canonical_json(config.to_json()) + EZKL_VERSION.encode()).hexdigest()[:32]
-    directory = cache_root() / "circuits" / key
+    """Export, compile and set up the circuit once per (config, SRS), then reuse the cache."""
     srs_path, srs_hash = resolve_srs(srs_choice, config.logrows)
+    # Keys depend on the SRS as much as on the circuit: both are in the cache key.
+    identity = canonical_json(config.to_json()) + EZKL_VERSION.encode() + srs_hash
+    key = sha256(identity).hexdigest()[:32]
+    directory = cache_root() / "circuits" / key
     with _locked(directory):
         if not (directory / "vk.key").exists():
             staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=directory.parent))

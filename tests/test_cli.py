@@ -172,3 +172,16 @@ def test_fine_tuning_is_deterministic_and_learns() -> None:
         runs.append((task.fine_tune(config, model, data, optimizer), task.accuracy(model, data)))
     assert runs[0] == runs[1]
     assert runs[0][0][-1] < runs[0][0][0]
+
+
+def test_prove_checks_a_ceremony_srs_hash(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert zkag("demo", "--out", str(out), "--steps", "1", "--prove", "none").returncode == 0
+    srs = next((out / "keys").glob("srs-dev-*.srs"))
+    alone = zkag("prove", str(out), "--srs", str(srs))
+    assert alone.returncode == 2
+    assert "--srs and --srs-sha256 go together" in alone.stderr
+    wrong = zkag("prove", str(out), "--srs", str(srs), "--srs-sha256", "00" * 32)
+    assert wrong.returncode == 1
+    assert f"{srs}: sha256 is " in wrong.stderr
+    assert f"expected {'00' * 32}" in wrong.stderr

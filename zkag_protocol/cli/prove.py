@@ -37,6 +37,10 @@ def prove(
         Path | None, typer.Option(help="Private witnesses (default RUN_DIR.witness).")
     ] = None,
     workers: Annotated[int, WORKERS] = 1,
+    srs: Annotated[
+        Path | None, typer.Option(help="A ceremony SRS file (default: the cached dev SRS).")
+    ] = None,
+    srs_sha256: Annotated[str | None, typer.Option(help="Expected SHA-256 of --srs, hex.")] = None,
 ) -> None:
     """Prove steps of a bundle with EZKL (mock, prove, verify each) and list the proofs in it."""
     # Imported here: they pull in torch and the EZKL worker machinery.
@@ -51,6 +55,13 @@ def prove(
     if (mode == "sample") != (pairs is not None):
         raise UsageError("--pairs goes with --mode sample, and only with it")
     sample = parse_pairs(pairs or "") if mode == "sample" else None
+    if (srs is None) != (srs_sha256 is None):
+        raise UsageError("--srs and --srs-sha256 go together")
+    try:
+        expected = bytes.fromhex(srs_sha256) if srs_sha256 else None
+    except ValueError as exc:
+        raise UsageError(f"--srs-sha256: not hex: {srs_sha256!r}") from exc
+    choice = SrsChoice("ceremony", srs, expected) if srs else SrsChoice("dev")
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: not a directory")
     bundle = RunBundle.open(run_dir)
@@ -66,7 +77,7 @@ def prove(
             console=console,
         ) as progress,
     ):
-        artifacts = pool.build(load_config(run_dir), SrsChoice("dev"))
+        artifacts = pool.build(load_config(run_dir), choice)
         task = progress.add_task("prove", total=len(wanted))
         outcome = prove_pairs(
             bundle,
