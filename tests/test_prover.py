@@ -41,6 +41,23 @@ def artifacts(pool: ProverPool):
     return pool.build(CONFIG, SrsChoice("dev"))
 
 
+def start_run(
+    root: Path, params, pool: ProverPool, artifacts, lr: float = 1e-2
+) -> tuple[RunBundle, ProvableOptimizer]:
+    """A new bundle at ``root`` and a ProvableOptimizer appending to it, witnesses beside it."""
+    bundle = RunBundle.create(root, run_id=os.urandom(32))
+    optimizer = ProvableOptimizer(
+        params,
+        lr=lr,
+        config=CONFIG,
+        artifacts=artifacts,
+        pool=pool,
+        bundle=bundle,
+        witness_dir=default_witness_dir(root),
+    )
+    return bundle, optimizer
+
+
 def train(
     root: Path, pool: ProverPool, artifacts, *, steps: int, seed: int = 0
 ) -> tuple[RunBundle, torch.nn.Module]:
@@ -51,16 +68,7 @@ def train(
     head = torch.randn(12, 3, dtype=torch.float64)
     x = torch.randn(64, 12, dtype=torch.float64)
     y = torch.randint(0, 3, (64,))
-    bundle = RunBundle.create(root, run_id=os.urandom(32))
-    optimizer = ProvableOptimizer(
-        model.parameters(),
-        lr=1e-2,
-        config=CONFIG,
-        artifacts=artifacts,
-        pool=pool,
-        bundle=bundle,
-        witness_dir=default_witness_dir(root),
-    )
+    bundle, optimizer = start_run(root, model.parameters(), pool, artifacts)
     for _ in range(steps):
         optimizer.zero_grad()
         torch.nn.functional.cross_entropy(torch.tanh(model(x)) @ head, y).backward()
@@ -289,16 +297,7 @@ def test_final_loss_is_within_one_percent_of_torch_adam_on_digits(
         model = task.pretrain(config, data)
         head = list(model[2].parameters())
         if provable:
-            bundle = RunBundle.create(tmp_path / "run", run_id=os.urandom(32))
-            optimizer = ProvableOptimizer(
-                head,
-                lr=config.lr,
-                config=CONFIG,
-                artifacts=artifacts,
-                pool=pool,
-                bundle=bundle,
-                witness_dir=default_witness_dir(tmp_path / "run"),
-            )
+            _, optimizer = start_run(tmp_path / "run", head, pool, artifacts, lr=config.lr)
         else:
             optimizer = torch.optim.Adam(head, lr=config.lr)
         task.fine_tune(config, model, data, optimizer)
@@ -319,16 +318,7 @@ def test_proving_during_training_with_the_background_prover(
     torch.manual_seed(1)
     model = torch.nn.Linear(3, 3).double()  # 12 parameters: one chunk a step
     x, y = torch.randn(16, 3, dtype=torch.float64), torch.randint(0, 3, (16,))
-    bundle = RunBundle.create(root, run_id=os.urandom(32))
-    optimizer = ProvableOptimizer(
-        model.parameters(),
-        lr=1e-2,
-        config=CONFIG,
-        artifacts=artifacts,
-        pool=pool,
-        bundle=bundle,
-        witness_dir=default_witness_dir(root),
-    )
+    bundle, optimizer = start_run(root, model.parameters(), pool, artifacts)
     background = BackgroundProver(
         bundle, artifacts=artifacts, witness_dir=default_witness_dir(root)
     )
