@@ -2,10 +2,10 @@
 largest chunk whose circuit fills 2^logrows rows.
 
 Peak resident memory of one Adam proof, measured with benchmarks/prover_bench.py (2026-11-21,
-2 cores): logrows 15 (D=77) 1.03 GB, logrows 17 (D=318) 3.30 GB. Logrows 16 is interpolated
-and larger sizes are extrapolated by doubling per logrow (memory follows 2^logrows,
-shared/notes/ezkl.md). Throughput is about the same at 15 and 17 (7.9 and 8.1 parameters/s),
-so a small budget costs little speed.
+2 cores, 4 legs): logrows 15 (D=91) 1.02 GB, logrows 17 (D=376) 3.28 GB. Logrows 16 is
+interpolated and larger sizes are extrapolated by doubling per logrow (memory follows
+2^logrows, shared/notes/ezkl.md). Throughput is about the same at 15 and 17 (9.9 and 10.0
+parameters/s), so a small budget costs little speed.
 """
 
 from dataclasses import replace
@@ -14,7 +14,7 @@ from prover.circuits import CircuitConfig
 from prover.workers import ProverPool
 from zkag_protocol.errors import UsageError
 
-MEASURED_PEAK_GB = {15: 1.03, 17: 3.30}
+MEASURED_PEAK_GB = {15: 1.02, 17: 3.28}
 MIN_LOGROWS, MAX_LOGROWS = 15, 21  # 15: the 2^14 range-check table must fit
 
 

@@ -16,7 +16,7 @@ class TaskConfig:
     batch_size: int = 64
     lr: float = 2e-2  # fine-tuning learning rate
     seed: int = 0
-    chunk_size: int = 64  # parameters per proof; at logrows 15 a D=64 proof costs about a D=16 one
+    chunk_size: int = 91  # parameters per proof: the most that fit logrows 15 (prover/sizing.py)
     epoch_steps: int = 2  # steps per epoch; the last epoch takes what is left
     prove: str = "all"  # all: every (step, chunk); sample: one per epoch; none
     workers: int = 1  # EZKL worker processes
