@@ -79,12 +79,19 @@ def _run_args(config: CircuitConfig) -> "ezkl.PyRunArgs":
     args.param_scale = config.scale_bits
     args.decomp_base = 2**config.decomp_base_bits
     args.decomp_legs = config.decomp_legs
-    args.lookup_range = (
-        -1,
-        1,
-    )  # the step circuits need no lookup table; the default forces logrows 17
+    # The step circuits need no lookup table; the default range alone forces logrows 17.
+    args.lookup_range = (-1, 1)
     args.logrows = config.logrows
     return args
+
+
+def _write_settings(config: CircuitConfig, folder: Path) -> int:
+    """Export the ONNX graph and EZKL settings into ``folder``; return the rows needed."""
+    onnx, settings = folder / "circuit.onnx", folder / "settings.json"
+    export_onnx(config, str(onnx))
+    if not ezkl.gen_settings(str(onnx), str(settings), py_run_args=_run_args(config)):
+        raise ProverError(f"ezkl gen_settings failed for {config}")
+    return int(json.loads(settings.read_text())["num_rows"])
 
 
 def build_circuit(config: CircuitConfig, srs_choice: SrsChoice) -> CircuitArtifacts:
@@ -99,10 +106,7 @@ def build_circuit(config: CircuitConfig, srs_choice: SrsChoice) -> CircuitArtifa
             staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=directory.parent))
             try:
                 onnx, settings = staging / "circuit.onnx", staging / "settings.json"
-                export_onnx(config, str(onnx))
-                if not ezkl.gen_settings(str(onnx), str(settings), py_run_args=_run_args(config)):
-                    raise ProverError(f"ezkl gen_settings failed for {config}")
-                rows = json.loads(settings.read_text())["num_rows"]
+                rows = _write_settings(config, staging)
                 if rows >= 2**config.logrows:
                     size, k = config.chunk_size, config.logrows
                     raise ProverError(f"chunk size {size} needs {rows} rows, more than 2^{k}")
@@ -172,14 +176,7 @@ def prove(artifacts: CircuitArtifacts, witness_path: Path, proof_path: Path) -> 
 
 
 def verify(artifacts: CircuitArtifacts, proof_path: Path) -> bool:
-    try:
-        return bool(
-            ezkl.verify(
-                str(proof_path), str(artifacts.settings), str(artifacts.vk), str(artifacts.srs)
-            )
-        )
-    except RuntimeError:
-        return False
+    return verify_with(proof_path, artifacts.settings, artifacts.vk, artifacts.srs)
 
 
 def verify_with(proof_path: Path, settings: Path, vk: Path, srs: Path) -> bool:
@@ -199,19 +196,10 @@ def poseidon_many(tensors: list[list[int]]) -> list[int]:
     return [poseidon(felts) for felts in tensors]
 
 
-def quantize(values: list[float], scale_bits: int) -> list[int]:
-    """EZKL's quantization of grid values (exact: they are integers over 2^scale_bits)."""
-    return [felt_from_hex(ezkl.float_to_felt(value, scale_bits)) for value in values]
-
-
 def rows_for(config: CircuitConfig) -> int:
     """Rows the circuit of ``config`` needs (EZKL gen_settings; no setup)."""
     with tempfile.TemporaryDirectory() as folder:
-        onnx, settings = Path(folder) / "c.onnx", Path(folder) / "settings.json"
-        export_onnx(config, str(onnx))
-        if not ezkl.gen_settings(str(onnx), str(settings), py_run_args=_run_args(config)):
-            raise ProverError(f"ezkl gen_settings failed for {config}")
-        return int(json.loads(settings.read_text())["num_rows"])
+        return _write_settings(config, Path(folder))
 
 
 def largest_chunk(config: CircuitConfig, reserved_rows: int = 1024) -> int:

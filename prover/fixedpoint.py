@@ -45,10 +45,6 @@ def felt_to_word(value: int) -> bytes:
     return value.to_bytes(32, "big")
 
 
-def word_to_felt(word: bytes) -> int:
-    return int.from_bytes(word, "big")
-
-
 def felt_to_signed(value: int) -> int:
     """Field elements above p/2 stand for negative integers."""
     return value - FIELD_MODULUS if value > FIELD_MODULUS // 2 else value

@@ -107,11 +107,9 @@ class ProvableOptimizer(torch.optim.Optimizer):
         scale, k = self.config.scale_bits, self.config.prescale
         bound = float(self.config.grad_bound)
         w = snap(torch.cat([p.reshape(-1) for p in self.params]), scale)
-        g = (
-            torch.cat([p.grad.reshape(-1) for p in self.params])
-            .to(torch.float64)
-            .clamp(-bound, bound)
-        )  # type: ignore[union-attr]
+        # Every parameter has a gradient (checked above); the filter only narrows the type.
+        grads = [p.grad.reshape(-1) for p in self.params if p.grad is not None]
+        g = torch.cat(grads).to(torch.float64).clamp(-bound, bound)
         tensors = [
             w,
             snap(g * k, scale),

@@ -18,7 +18,7 @@ from pathlib import Path
 from prover.artifacts import circuit_id_of, file_sha256, proof_instances
 from prover.circuits import CircuitConfig, step_hyperparameters
 from prover.fixedpoint import felt_to_word, grid_felts
-from prover.proving import CIRCUIT_FILE, load_config, proof_path
+from prover.proving import CIRCUIT_FILE, all_pairs, load_config, proof_path
 from prover.workers import ProverPool
 from zkag_protocol.bundle import KEYS_DIR, STEPS_FILE
 from zkag_protocol.errors import FormatError
@@ -73,7 +73,7 @@ def _check_constants(config: CircuitConfig, record: StepRecord, report: ProofRep
 
 
 def select_pairs(records: list[StepRecord], *, k: int | None, seed: int) -> list[tuple[int, int]]:
-    pairs = [(record.step, chunk.index) for record in records for chunk in record.chunks]
+    pairs = all_pairs(records)
     if k is None or k >= len(pairs):
         return pairs
     return sorted(random.Random(seed).sample(pairs, k))
@@ -130,6 +130,7 @@ def check_proofs(
     # 5. The selected proofs.
     by_step = {record.step: record for record in records}
     report.checked = sorted(pairs) if pairs is not None else select_pairs(records, k=k, seed=seed)
+    names = [f"input '{n}'" for n in config.inputs] + [f"output '{n}'" for n in config.outputs]
     pending = {}
     for step, chunk_index in report.checked:
         where, path = f"step {step} chunk {chunk_index}", proof_path(root, step, chunk_index)
@@ -141,7 +142,6 @@ def check_proofs(
             continue
         statement = by_step[step].statements()[chunk_index]
         instances = [felt_to_word(x) for x in proof_instances(path)]
-        names = [f"input '{n}'" for n in config.inputs] + [f"output '{n}'" for n in config.outputs]
         if len(instances) != len(statement.instances):
             report.add(
                 where,

@@ -8,7 +8,7 @@ rewritten to list them, with a development SRS flagged as such.
 
 import json
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from zkag_protocol.canonical import canonical_json
 from zkag_protocol.errors import UsageError
 from zkag_protocol.fsutil import write_atomic
 from zkag_protocol.manifest import DEV_SRS_NOTE, CircuitIdentity, SrsIdentity
+from zkag_protocol.records import StepRecord
 
 CIRCUIT_FILE = "circuit.json"
 
@@ -83,34 +84,34 @@ class ProveOutcome:
     failed: list[str]  # "step S chunk C: why"
 
 
-def all_pairs(bundle: RunBundle) -> list[tuple[int, int]]:
-    return [(record.step, chunk.index) for record in bundle.log.records for chunk in record.chunks]
+def all_pairs(records: Sequence[StepRecord]) -> list[tuple[int, int]]:
+    """Every (step, chunk) of ``records``, in log order."""
+    return [(record.step, chunk.index) for record in records for chunk in record.chunks]
 
 
-def prove_pairs(
-    bundle: RunBundle,
-    *,
+def _submit(
     pool: ProverPool,
+    bundle: RunBundle,
     artifacts: CircuitArtifacts,
     witness_dir: Path,
-    pairs: Iterable[tuple[int, int]],
+    step: int,
+    chunk: int,
+) -> Future[object]:
+    return pool.submit(
+        "prove",
+        artifacts,
+        witness_path(witness_dir, step, chunk),
+        proof_path(bundle.root, step, chunk),
+    )
+
+
+def _collect(
+    bundle: RunBundle,
+    artifacts: CircuitArtifacts,
+    futures: dict[Future[object], tuple[int, int]],
     on_done: Callable[[tuple[int, int]], None] | None = None,
 ) -> ProveOutcome:
-    """Prove (step, chunk) pairs from their witnesses; failures are collected, not fatal."""
-    known = set(all_pairs(bundle))
-    wanted = sorted(set(pairs))
-    for pair in wanted:
-        if pair not in known:
-            raise UsageError(f"step {pair[0]} chunk {pair[1]} is not in the log")
-        if not witness_path(witness_dir, *pair).is_file():
-            raise UsageError(f"step {pair[0]} chunk {pair[1]}: no witness in {witness_dir}")
-    install_keys(bundle.root, artifacts)
-    futures = {
-        pool.submit(
-            "prove", artifacts, witness_path(witness_dir, s, c), proof_path(bundle.root, s, c)
-        ): (s, c)
-        for s, c in wanted
-    }
+    """Wait for queued proofs (failures collected, not fatal), then list them in the manifest."""
     proved, failed = [], []
     for future in as_completed(futures):
         step, chunk = futures[future]
@@ -123,6 +124,28 @@ def prove_pairs(
             on_done((step, chunk))
     bundle.write_manifest(circuits=[circuit_identity(artifacts)], srs=srs_identity(artifacts))
     return ProveOutcome(sorted(proved), failed)
+
+
+def prove_pairs(
+    bundle: RunBundle,
+    *,
+    pool: ProverPool,
+    artifacts: CircuitArtifacts,
+    witness_dir: Path,
+    pairs: Iterable[tuple[int, int]],
+    on_done: Callable[[tuple[int, int]], None] | None = None,
+) -> ProveOutcome:
+    """Prove (step, chunk) pairs from their witnesses; failures are collected, not fatal."""
+    known = set(all_pairs(bundle.log.records))
+    wanted = sorted(set(pairs))
+    for pair in wanted:
+        if pair not in known:
+            raise UsageError(f"step {pair[0]} chunk {pair[1]} is not in the log")
+        if not witness_path(witness_dir, *pair).is_file():
+            raise UsageError(f"step {pair[0]} chunk {pair[1]}: no witness in {witness_dir}")
+    install_keys(bundle.root, artifacts)
+    futures = {_submit(pool, bundle, artifacts, witness_dir, s, c): (s, c) for s, c in wanted}
+    return _collect(bundle, artifacts, futures, on_done)
 
 
 class BackgroundProver:
@@ -144,27 +167,13 @@ class BackgroundProver:
     def submit_step(self, step: int) -> None:
         """Queue every chunk of ``step`` (its witnesses must already be written)."""
         for chunk in self.bundle.log.records[step].chunks:
-            future = self._pool.submit(
-                "prove",
-                self.artifacts,
-                witness_path(self.witness_dir, step, chunk.index),
-                proof_path(self.bundle.root, step, chunk.index),
+            future = _submit(
+                self._pool, self.bundle, self.artifacts, self.witness_dir, step, chunk.index
             )
             self._futures[future] = (step, chunk.index)
 
     def finish(self) -> ProveOutcome:
-        proved, failed = [], []
         try:
-            for future in as_completed(self._futures):
-                step, chunk = self._futures[future]
-                try:
-                    future.result()
-                    proved.append((step, chunk))
-                except ProverError as exc:
-                    failed.append(f"step {step} chunk {chunk}: {exc}")
+            return _collect(self.bundle, self.artifacts, self._futures)
         finally:
             self._pool.close()
-        self.bundle.write_manifest(
-            circuits=[circuit_identity(self.artifacts)], srs=srs_identity(self.artifacts)
-        )
-        return ProveOutcome(sorted(proved), failed)

@@ -85,7 +85,7 @@ def proven(tmp_path_factory: pytest.TempPathFactory, pool: ProverPool, artifacts
         pool=pool,
         artifacts=artifacts,
         witness_dir=default_witness_dir(root),
-        pairs=all_pairs(bundle),
+        pairs=all_pairs(bundle.log.records),
     )
     assert outcome.failed == []
     assert len(outcome.proved) == 6

@@ -35,6 +35,12 @@ PROOFS_DIR = "proofs"
 KEYS_DIR = "keys"
 
 
+def extend_tree(tree: MerkleTree, record_ends: list[int], record: StepRecord) -> None:
+    """Add a record's statements to ``tree`` and note the tree size the record ends at."""
+    tree.extend(statement.encode() for statement in record.statements())
+    record_ends.append(len(tree))
+
+
 class RunBundle:
     """A writable run bundle. Create it once, then append records and close epochs."""
 
@@ -45,7 +51,7 @@ class RunBundle:
         self.tree = MerkleTree()
         self.record_ends: list[int] = []  # tree size after each record
         for record in log.records:
-            self._add_to_tree(record)
+            extend_tree(self.tree, self.record_ends, record)
         problems = list(epoch_problems(epochs, tree=self.tree, record_ends=self.record_ends))
         if problems:
             raise LogError(f"{root / EPOCHS_FILE}: {problems[0]}")
@@ -73,10 +79,6 @@ class RunBundle:
     def run_id(self) -> bytes:
         return self.log.run_id
 
-    def _add_to_tree(self, record: StepRecord) -> None:
-        self.tree.extend(statement.encode() for statement in record.statements())
-        self.record_ends.append(len(self.tree))
-
     def append(self, record: StepRecord) -> None:
         self.append_many([record])
 
@@ -84,7 +86,7 @@ class RunBundle:
         """Durably append records (one fsync) and add their statements to the tree."""
         self.log.append_many(records)
         for record in records:
-            self._add_to_tree(record)
+            extend_tree(self.tree, self.record_ends, record)
 
     def close_epoch(self) -> Epoch:
         """Close an epoch at the current end of the log and write it durably."""

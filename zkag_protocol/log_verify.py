@@ -18,7 +18,7 @@ from hashlib import sha256
 from itertools import pairwise
 from pathlib import Path
 
-from zkag_protocol.bundle import EPOCHS_FILE, STEPS_FILE
+from zkag_protocol.bundle import EPOCHS_FILE, STEPS_FILE, extend_tree
 from zkag_protocol.epochs import Epoch, decode_epochs, epoch_problems
 from zkag_protocol.errors import FormatError, LogError
 from zkag_protocol.manifest import MANIFEST_FILE, Manifest, bundle_files, file_entry
@@ -160,8 +160,7 @@ def verify_log(root: Path) -> LogReport:
     tree = MerkleTree()
     record_ends: list[int] = []
     for record in records:
-        tree.extend(statement.encode() for statement in record.statements())
-        record_ends.append(len(tree))
+        extend_tree(tree, record_ends, record)
     report.tree_size, report.tree_root = len(tree), tree.root().hex()
     epochs = _read_epochs(root, manifest.run_id, report)
     if epochs is not None:

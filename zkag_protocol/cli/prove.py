@@ -65,7 +65,7 @@ def prove(
     if not run_dir.is_dir():
         raise UsageError(f"{run_dir}: not a directory")
     bundle = RunBundle.open(run_dir)
-    wanted = sample if sample is not None else all_pairs(bundle)
+    wanted = sample if sample is not None else all_pairs(bundle.log.records)
     console = Console(highlight=False)
     with (
         ProverPool(workers) as pool,

@@ -71,7 +71,7 @@ def _write_json(path: Path, value: object) -> None:
 
 def _pairs_to_prove(config: TaskConfig, bundle: RunBundle) -> list[tuple[int, int]]:
     if config.prove == "all":
-        return all_pairs(bundle)
+        return all_pairs(bundle.log.records)
     if config.prove == "sample":  # the first chunk of each epoch's last step
         return [(epoch.records - 1, 0) for epoch in bundle.epochs]
     return []
@@ -169,7 +169,7 @@ def run_demo(out: Path, *, config: TaskConfig, progress: Progress | None = None)
                 "started": started,
                 "finished": datetime.now(UTC).isoformat(),
                 "run_id": bundle.run_id.hex(),
-                "proved": f"{len(outcome.proved)} of {len(all_pairs(bundle))} ({config.prove})",
+                "proved": f"{len(outcome.proved)} of {len(bundle.tree)} ({config.prove})",
                 "stages": stages,
             },
         )
